@@ -605,6 +605,24 @@ static int map_pmem2(struct backing *b, uint64_t addr, uint64_t len, struct back
 }
 #endif
 
+int backing_prepare(struct backing *b, char *err, size_t errlen)
+{
+#ifdef HAVE_LIBPMEM2
+	struct pmem2_source *src;
+
+	if (b->use_pmem2 && !b->pmem2_src) {
+		if (pmem2_source_from_fd(&src, b->fd))
+			return ERR("libpmem2 cannot use %s: %s", b->path, pmem2_errormsg());
+		b->pmem2_src = src;
+	}
+#else
+	(void)b;
+	(void)err;
+	(void)errlen;
+#endif
+	return 0;
+}
+
 int backing_map(struct backing *b, uint64_t addr, uint64_t len, struct backing_map *m,
 		char *err, size_t errlen)
 {
@@ -719,6 +737,29 @@ int backing_page_size_seen(const struct backing *b, pid_t pid, uint64_t addr, ui
 		snprintf(how, howlen, "smaps has no PMD counters for FS/DAX (devmap entries)");
 		break;
 	}
+	return 0;
+}
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22	/* Linux 5.14 */
+#endif
+
+int backing_prime(struct backing *b, char *err, size_t errlen)
+{
+	volatile uint8_t *p;
+	void *m;
+
+	if (b->dax)
+		return 0;	/* device memory: nothing to allocate or read in */
+	m = mmap(NULL, b->size, PROT_READ, MAP_SHARED, b->fd, 0);
+	if (m == MAP_FAILED)
+		return ERR("cannot map %s to bring its pages in: %s", b->path, strerror(errno));
+	if (madvise(m, b->size, MADV_POPULATE_READ) < 0) {
+		p = m;
+		for (uint64_t off = 0; off < b->size; off += 4096)
+			(void)p[off];
+	}
+	munmap(m, b->size);
 	return 0;
 }
 

@@ -82,6 +82,13 @@ int backing_open(const struct backing_request *rq, struct backing *b, char *err,
 void backing_close(struct backing *b);
 
 /*
+ * Worker, before its first barrier: allocate what mapping will need
+ * (libpmem2's source), so that nothing after the baseline but the mapping
+ * itself allocates memory.
+ */
+int backing_prepare(struct backing *b, char *err, size_t errlen);
+
+/*
  * Worker: map [0, len) of the backing at exactly @addr (MAP_FIXED_NOREPLACE
  * or a libpmem2 reservation) and apply the page-size advice.
  */
@@ -98,6 +105,14 @@ int backing_unmap(struct backing *b, struct backing_map *m);
 int backing_page_size_seen(const struct backing *b, pid_t pid, uint64_t addr, uint64_t len,
 			   uint64_t *seen_page_size, double *pmd_fraction,
 			   char *how, size_t howlen);
+
+/*
+ * Parent: bring every page of the file into memory once (map it anywhere,
+ * MADV_POPULATE_READ, unmap), so that the first measured mapper finds the
+ * same state as later ones: no first-touch zeroing of fallocated tmpfs
+ * pages, page cache filled.  Page tables are not kept.  0, or -1 with @err.
+ */
+int backing_prime(struct backing *b, char *err, size_t errlen);
 
 /* Metadata for results. */
 struct json *backing_describe(const struct backing *b);

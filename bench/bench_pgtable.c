@@ -126,6 +126,8 @@ static int pgtable_worker(struct worker *w)
 	struct backing_map m;
 	char err[256];
 
+	if (backing_prepare(r->b, err, sizeof(err)) < 0)
+		worker_fail(w, "worker %u: %s", w->index, err);
 	worker_sync(w);		/* 1: exists and idles: the baseline is taken */
 
 	t0 = now_ns();

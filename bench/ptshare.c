@@ -67,15 +67,40 @@ static const struct bench *find_bench(const char *name)
 	return NULL;
 }
 
+/* "  --name ARG   help text", the help wrapped at 79 columns. */
 static void print_opt(FILE *f, const char *name, const char *arg, const char *help)
 {
+	const int col = 26, width = 79;
 	char left[64];
+	const char *p = help;
+	int pos;
 
 	snprintf(left, sizeof(left), "--%s%s%s", name, arg ? " " : "", arg ? arg : "");
-	if (strlen(left) > 22)
-		fprintf(f, "  %s\n  %22s  %s\n", left, "", help);
-	else
-		fprintf(f, "  %-22s  %s\n", left, help);
+	pos = fprintf(f, "  %s", left);
+	if (pos >= col) {
+		fputc('\n', f);
+		pos = 0;
+	}
+	while (*p) {
+		size_t word = strcspn(p, " ");
+
+		if (pos < col) {
+			fprintf(f, "%*s", col - pos, "");
+			pos = col;
+		} else if (pos + 1 + (int)word > width) {
+			fprintf(f, "\n%*s", col, "");
+			pos = col;
+		} else {
+			fputc(' ', f);
+			pos++;
+		}
+		fwrite(p, 1, word, f);
+		pos += word;
+		p += word;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
 }
 
 static void bench_help(const struct bench *b, FILE *f)
@@ -109,7 +134,9 @@ static void bench_help(const struct bench *b, FILE *f)
 			print_opt(f, o->name, o->arg, o->help);
 		}
 	}
-	fprintf(f, "\n  --help                  this text\n"
+	fputc('\n', f);
+	print_opt(f, "help", NULL, "this text");
+	fprintf(f, ""
 		"\nSizes take K, M, G, T (binary).  Exit status: 0 ok, 1 failure, 2 usage, 77 skipped\n"
 		"(a facility is missing).\n");
 }

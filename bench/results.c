@@ -4,6 +4,7 @@
 #include "results.h"
 #include "json.h"
 #include "meta.h"
+#include "pin.h"
 #include "stats.h"
 #include "util.h"
 
@@ -94,6 +95,15 @@ struct result_doc *results_new(const char *benchmark, int argc, char **argv, uin
 	json_set(run, "started_utc", json_str(ts));
 	free(cmd);
 	json_set(rd->root, "machine", meta_machine());
+	{
+		/* The hwloc topology with every result (null when built without hwloc). */
+		char *xml = pin_topology_xml();
+		struct json *topo = json_set(rd->root, "topology", json_obj());
+
+		json_set(topo, "format", json_str(xml ? "hwloc-xml" : "none (built without hwloc)"));
+		json_set(topo, "xml", json_str(xml));
+		free(xml);
+	}
 	rd->cases = json_arr();
 	return rd;
 }

@@ -5,7 +5,8 @@
  *
  * Document (schema "ptshare-result/1"):
  *   { "schema", "benchmark", "suite": {...}, "run": {id, command, seed,
- *     started_utc, finished_utc}, "machine": {...}, "backing": {...},
+ *     started_utc, finished_utc}, "machine": {...}, "topology": {format,
+ *     xml} (hwloc XML, added by results_new), "backing": {...},
  *     "probes": {...}, "parameters": {...}, "warnings": [...],
  *     "cases": [ { "id": "procs=8", "params": {...},
  *                  "metrics": { "<name>_<unit>": { "unit", "better",

@@ -190,6 +190,66 @@ fail:
 	return -1;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int parse_size_list(const char *s, uint64_t **valsp, size_t *np, char *err, size_t errlen)
+{
+	uint64_t *vals = NULL;
+	size_t n = 0, cap = 0;
+	char *copy, *tok, *save = NULL;
+
+	if (!s || !*s || s[strlen(s) - 1] == ',' || *s == ',' || strstr(s, ",,"))
+		return errf(err, errlen, "size list '%s' must look like 64M,256M,1G or 256M:4G (doubling)", s ? s : "");
+	copy = xstrdup(s);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *colon = strchr(tok, ':');
+		uint64_t lo, hi;
+
+		if (colon)
+			*colon = '\0';
+		if (parse_size(tok, &lo, err, errlen) < 0)
+			goto fail;
+		hi = lo;
+		if (colon && parse_size(colon + 1, &hi, err, errlen) < 0)
+			goto fail;
+		if (!lo || hi < lo) {
+			errf(err, errlen, "size list '%s': sizes must be more than 0, ranges low:high", s);
+			goto fail;
+		}
+		for (uint64_t v = lo;; v *= 2) {
+			if (n == cap) {
+				cap = cap ? 2 * cap : 16;
+				vals = xrealloc(vals, cap * sizeof(*vals));
+			}
+			vals[n++] = v > hi ? hi : v;
+			if (v >= hi || v > UINT64_MAX / 2)
+				break;
+		}
+	}
+	free(copy);
+	qsort(vals, n, sizeof(*vals), cmp_u64);
+	{
+		size_t w = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (!w || vals[w - 1] != vals[i])
+				vals[w++] = vals[i];
+		n = w;
+	}
+	*valsp = vals;
+	*np = n;
+	return 0;
+fail:
+	free(copy);
+	free(vals);
+	return -1;
+}
+
 char *format_size(uint64_t b, char *buf, size_t len)
 {
 	static const char *u[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };

@@ -26,6 +26,13 @@ int parse_duration(const char *s, uint64_t *ns, char *err, size_t errlen);
  */
 int parse_count_list(const char *s, unsigned **vals, size_t *n, char *err, size_t errlen);
 
+/*
+ * Size list: "64M,256M,1G", or "256M:4G" for powers of two times the first
+ * (256M, 512M, 1G, 2G, 4G), or a mix.  Sizes must be > 0; duplicates are
+ * dropped and the result is sorted.  *vals is malloc'ed.
+ */
+int parse_size_list(const char *s, uint64_t **vals, size_t *n, char *err, size_t errlen);
+
 /* "4 KiB", "2 MiB", "1 GiB", "1.5 GiB"; returns @buf. */
 char *format_size(uint64_t bytes, char *buf, size_t len);
 /* Compact "4K", "2M", "1G" (exact multiples only, else bytes). */
