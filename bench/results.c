@@ -308,15 +308,6 @@ static int write_json(const struct json *doc, const char *path)
 	return 0;
 }
 
-static void csv_field(FILE *f, const char *s, bool last)
-{
-	char *q = csv_quote(s ? s : "");
-
-	fputs(q, f);
-	fputc(last ? '\n' : ',', f);
-	free(q);
-}
-
 int results_write_csv(const struct json *doc, const char *path)
 {
 	const struct json *cases = json_get(doc, "cases");
@@ -340,13 +331,13 @@ int results_write_csv(const struct json *doc, const char *path)
 				char num[64];
 				const struct json *v = json_at(vals, r);
 
-				csv_field(f, run_id, false);
-				csv_field(f, bench, false);
-				csv_field(f, backing, false);
-				csv_field(f, kernel, false);
-				csv_field(f, json_get_string(c, "id"), false);
-				csv_field(f, metrics->keys[k], false);
-				csv_field(f, json_get_string(m, "unit"), false);
+				csv_put(f, run_id, false);
+				csv_put(f, bench, false);
+				csv_put(f, backing, false);
+				csv_put(f, kernel, false);
+				csv_put(f, json_get_string(c, "id"), false);
+				csv_put(f, metrics->keys[k], false);
+				csv_put(f, json_get_string(m, "unit"), false);
 				fprintf(f, "%zu,", r);
 				if (!json_is_number(v))
 					num[0] = '\0';
@@ -354,7 +345,7 @@ int results_write_csv(const struct json *doc, const char *path)
 					snprintf(num, sizeof(num), "%lld", (long long)v->i);
 				else
 					snprintf(num, sizeof(num), "%.17g", v->d);
-				csv_field(f, num, true);
+				csv_put(f, num, true);
 			}
 		}
 	}
@@ -365,16 +356,61 @@ int results_write_csv(const struct json *doc, const char *path)
 	return 0;
 }
 
+/* A table cell: plain digits for large values (ns counts read badly as 1.2e+08). */
+static void format_number(char *buf, size_t len, double v)
+{
+	if (fabs(v) >= 1e5 && fabs(v) < 1e15)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.6g", v);
+}
+
+static void format_cell(struct result_doc *rd, size_t i, unsigned k, char *cell, size_t len)
+{
+	struct json *m = json_get(json_get(rd->cv[i]->obj, "metrics"), rd->columns[k]);
+	char num[40];
+	double med, sd;
+
+	if (!m) {
+		/* A column may name a per-case observation (a model value). */
+		struct json *ob = json_get(json_get(rd->cv[i]->obj, "observations"), rd->columns[k]);
+
+		if (json_is_number(ob))
+			format_number(cell, len, json_number(ob));
+		else
+			snprintf(cell, len, "-");
+	} else if (json_get_number(m, "median", &med) < 0) {
+		snprintf(cell, len, "-");
+	} else {
+		format_number(num, sizeof(num), med);
+		if (json_get_number(m, "stddev", &sd) == 0 && sd > 0 && med != 0)
+			snprintf(cell, len, "%s ±%.1f%%", num, 100 * sd / fabs(med));
+		else
+			snprintf(cell, len, "%s", num);
+	}
+}
+
 static void print_table(struct result_doc *rd)
 {
 	FILE *f = stdout;
 	int idw = 4, *w;
+	char cell[64];
 
 	if (!rd->ncolumns)
 		return;
 	w = xcalloc(rd->ncolumns, sizeof(*w));
-	for (unsigned k = 0; k < rd->ncolumns; k++)
-		w[k] = strlen(rd->columns[k]) > 14 ? (int)strlen(rd->columns[k]) : 14;
+	for (unsigned k = 0; k < rd->ncolumns; k++) {
+		w[k] = (int)strlen(rd->columns[k]);
+		for (size_t i = 0; i < rd->ncases; i++) {
+			int l;
+
+			format_cell(rd, i, k, cell, sizeof(cell));
+			/* "±" is two bytes and one column */
+			l = (int)strlen(cell) - (strstr(cell, "±") ? 1 : 0);
+			if (l > w[k])
+				w[k] = l;
+		}
+	}
 	for (size_t i = 0; i < rd->ncases; i++) {
 		int l = (int)strlen(json_get_string(rd->cv[i]->obj, "id"));
 
@@ -386,30 +422,10 @@ static void print_table(struct result_doc *rd)
 		fprintf(f, "  %*s", w[k], rd->columns[k]);
 	fputc('\n', f);
 	for (size_t i = 0; i < rd->ncases; i++) {
-		struct json *metrics = json_get(rd->cv[i]->obj, "metrics");
-
 		fprintf(f, "%-*s", idw, json_get_string(rd->cv[i]->obj, "id"));
 		for (unsigned k = 0; k < rd->ncolumns; k++) {
-			struct json *m = json_get(metrics, rd->columns[k]);
-			double med, sd;
-			char cell[64];
-
-			if (!m) {
-				/* A column may name a per-case observation (a model value). */
-				struct json *ob = json_get(json_get(rd->cv[i]->obj, "observations"), rd->columns[k]);
-
-				if (json_is_number(ob))
-					snprintf(cell, sizeof(cell), "%.6g", json_number(ob));
-				else
-					snprintf(cell, sizeof(cell), "-");
-			} else if (json_get_number(m, "median", &med) < 0) {
-				snprintf(cell, sizeof(cell), "-");
-			} else if (json_get_number(m, "stddev", &sd) == 0 && sd > 0 && med != 0) {
-				snprintf(cell, sizeof(cell), "%.6g ±%.1f%%", med, 100 * sd / fabs(med));
-			} else {
-				snprintf(cell, sizeof(cell), "%.6g", med);
-			}
-			fprintf(f, "  %*s", w[k], cell);
+			format_cell(rd, i, k, cell, sizeof(cell));
+			fprintf(f, "  %*s", w[k] + (strstr(cell, "±") ? 1 : 0), cell);
 		}
 		fputc('\n', f);
 	}
