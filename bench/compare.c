@@ -767,15 +767,6 @@ static void print_significant(FILE *f, struct rs_set *sets, size_t nsets, const 
 
 /* ---- CSV and JSON ---------------------------------------------------------- */
 
-static void csv_str(FILE *f, const char *s, bool last)
-{
-	char *q = csv_quote(s ? s : "");
-
-	fputs(q, f);
-	fputc(last ? '\n' : ',', f);
-	free(q);
-}
-
 static void csv_num(FILE *f, double v, bool last)
 {
 	if (!isnan(v))
@@ -794,16 +785,16 @@ static void print_csv(FILE *f, struct rs_set *sets, size_t nsets, const struct c
 			const struct cell *c = &row->cells[i];
 			bool v = c->state == CELL_VALUES;
 
-			csv_str(f, row->run, false);
-			csv_str(f, row->benchmark, false);
-			csv_str(f, row->kase, false);
-			csv_str(f, row->metric, false);
-			csv_str(f, row->unit, false);
-			csv_str(f, row->better, false);
+			csv_put(f, row->run, false);
+			csv_put(f, row->benchmark, false);
+			csv_put(f, row->kase, false);
+			csv_put(f, row->metric, false);
+			csv_put(f, row->unit, false);
+			csv_put(f, row->better, false);
 			fprintf(f, "%zu,", i);
-			csv_str(f, sets[i].label, false);
+			csv_put(f, sets[i].label, false);
 			fprintf(f, "%d,", i == o->baseline);
-			csv_str(f, v ? "values" : c->status, false);
+			csv_put(f, v ? "values" : c->status, false);
 			if (v)
 				fprintf(f, "%zu,", c->n);
 			else
@@ -817,12 +808,12 @@ static void print_csv(FILE *f, struct rs_set *sets, size_t nsets, const struct c
 			csv_num(f, c->ci_hi, false);
 			csv_num(f, c->chg_median, false);
 			csv_num(f, c->chg_mean, false);
-			csv_str(f, c->tested ? (o->test == TEST_WELCH ? "welch" : "mann-whitney") : "", false);
+			csv_put(f, c->tested ? (o->test == TEST_WELCH ? "welch" : "mann-whitney") : "", false);
 			csv_num(f, c->statistic, false);
 			csv_num(f, c->df, false);
 			csv_num(f, c->p, false);
 			fprintf(f, "%s,", c->tested ? (c->significant ? "1" : "0") : "");
-			csv_str(f, verdict_word(c->verdict), true);
+			csv_put(f, verdict_word(c->verdict), true);
 		}
 }
 

@@ -748,3 +748,12 @@ char *csv_quote(const char *s)
 	*o = '\0';
 	return out;
 }
+
+void csv_put(FILE *f, const char *s, bool last)
+{
+	char *q = csv_quote(s ? s : "");
+
+	fputs(q, f);
+	fputc(last ? '\n' : ',', f);
+	free(q);
+}

@@ -65,5 +65,7 @@ struct json *json_parse_file(const char *path, char *err, size_t errlen);
 
 /* A string escaped for CSV (quoted when needed); caller frees. */
 char *csv_quote(const char *s);
+/* Write one CSV field (NULL: empty), then ',' or, for the last, a newline. */
+void csv_put(FILE *f, const char *s, bool last);
 
 #endif

@@ -70,8 +70,17 @@ static void gp_var(FILE *f, const char *name, const char *value)
 	fputc('\n', f);
 }
 
-static void gp_titles(FILE *f, const char *const *titles, size_t n)
+/*
+ * The variables every script of harness/plot.d reads: the data file, the
+ * title, the axis labels and one line title per data block.
+ */
+static void gp_header(FILE *f, const char *stem, const char *title, const char *xlab, const char *ylab,
+		      char *const *titles, size_t n)
 {
+	fprintf(f, "datafile = \"%s.dat\"\n", stem);
+	gp_var(f, "plot_title", title);
+	gp_var(f, "xlab", xlab);
+	gp_var(f, "ylab", ylab);
 	fprintf(f, "nseries = %zu\narray titles[%zu] = [", n, n ? n : 1);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
@@ -79,6 +88,19 @@ static void gp_titles(FILE *f, const char *const *titles, size_t n)
 		gp_str(f, titles[i]);
 	}
 	fputs(n ? "]\n" : "\"\"]\n", f);
+}
+
+static void free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The sets in plotting order: the baseline first, then the others in order. */
+static size_t set_at(const struct plot_opts *o, size_t step)
+{
+	return step == 0 ? o->baseline : step <= o->baseline ? step - 1 : step;
 }
 
 /*
@@ -177,8 +199,7 @@ static int plot_pgtable(struct rs_set *sets, size_t n, const struct plot_opts *o
 
 	for (size_t k = 0; k < nn && !rc; k++) {
 		char *stem = stem_of("pgtable", names[k], ""), *title;
-		const char **titles = xcalloc(n, sizeof(*titles));
-		char **owned = xcalloc(n, sizeof(*owned));
+		char **titles = xcalloc(n, sizeof(*titles));
 		const struct json *model_doc = NULL;
 		size_t nseries = 0, dropped = 0;
 		FILE *dat = open_in(o->out_dir, stem, "dat", err, errlen), *vars;
@@ -191,7 +212,7 @@ static int plot_pgtable(struct rs_set *sets, size_t n, const struct plot_opts *o
 		fprintf(dat, "# page-table memory of run %s: procs, PageTables median, min, max (bytes)\n", names[k]);
 		/* The baseline first, so its line and model come first. */
 		for (size_t step = 0; step < n; step++) {
-			size_t i = step == 0 ? o->baseline : step <= o->baseline ? step - 1 : step;
+			size_t i = set_at(o, step);
 			const struct rs_run *run = rs_find(&sets[i], names[k]);
 			const struct json *cases;
 
@@ -200,8 +221,7 @@ static int plot_pgtable(struct rs_set *sets, size_t n, const struct plot_opts *o
 			if (!model_doc)
 				model_doc = run->doc;
 			cases = json_get(run->doc, "cases");
-			owned[nseries] = xasprintf("%s (%s)", sets[i].label, backing_of(run->doc));
-			titles[nseries] = owned[nseries];
+			titles[nseries] = xasprintf("%s (%s)", sets[i].label, backing_of(run->doc));
 			if (nseries)
 				fputs("\n\n", dat);
 			fprintf(dat, "# %s\n", titles[nseries]);
@@ -254,20 +274,14 @@ static int plot_pgtable(struct rs_set *sets, size_t n, const struct plot_opts *o
 				  size_label(json_number(json_get(json_get(model_doc, "parameters"), "size_bytes")),
 					     sz, sizeof(sz)),
 				  size_label(page_size_of(model_doc), ps, sizeof(ps)));
-		fprintf(vars, "datafile = \"%s.dat\"\n", stem);
-		gp_var(vars, "plot_title", title);
-		gp_var(vars, "xlab", "processes mapping the file");
-		gp_var(vars, "ylab", "page-table memory (bytes, PageTables delta; bars: min..max)");
-		gp_titles(vars, titles, nseries);
+		gp_header(vars, stem, title, "processes mapping the file",
+			  "page-table memory (bytes, PageTables delta; bars: min..max)", titles, nseries);
 		fprintf(vars, "dropped = %zu\n", dropped);
 		fclose(vars);
 		finish_plot(po, "pgtable.gp", stem, title);
 		free(title);
 next:
-		for (size_t i = 0; i < n; i++)
-			free(owned[i]);
-		free(owned);
-		free(titles);
+		free_strings(titles, nseries);
 		free(stem);
 	}
 	free(names);
@@ -333,8 +347,7 @@ static int plot_fault(struct rs_set *sets, size_t n, const struct plot_opts *o, 
 
 	for (size_t k = 0; k < nn && !rc; k++) {
 		char *stem = stem_of("fault", names[k], "-cdf"), *title = NULL;
-		const char **titles = NULL;
-		char **owned = NULL;
+		char **titles = NULL;
 		size_t nseries = 0;
 		double maxprocs = 0;
 		FILE *dat, *vars;
@@ -360,7 +373,7 @@ static int plot_fault(struct rs_set *sets, size_t n, const struct plot_opts *o, 
 		fprintf(dat, "# fault latency CDF of run %s at procs=%g: latency (ns, bucket upper bound), fraction\n",
 			names[k], maxprocs);
 		for (size_t step = 0; step < n; step++) {
-			size_t i = step == 0 ? o->baseline : step <= o->baseline ? step - 1 : step;
+			size_t i = set_at(o, step);
 			const struct rs_run *run = rs_find(&sets[i], names[k]);
 
 			if (!run || !run->doc)
@@ -384,10 +397,8 @@ static int plot_fault(struct rs_set *sets, size_t n, const struct plot_opts *o, 
 					continue;
 				}
 				titles = xrealloc(titles, (nseries + 1) * sizeof(*titles));
-				owned = xrealloc(owned, (nseries + 1) * sizeof(*owned));
-				owned[nseries] = xasprintf("%s (%s), rank %s", sets[i].label, backing_of(run->doc), ranks[r]);
-				titles[nseries] = owned[nseries];
-				fprintf(dat, "%s# %s: %.0f faults\n", nseries ? "\n\n" : "", owned[nseries], total);
+				titles[nseries] = xasprintf("%s (%s), rank %s", sets[i].label, backing_of(run->doc), ranks[r]);
+				fprintf(dat, "%s# %s: %.0f faults\n", nseries ? "\n\n" : "", titles[nseries], total);
 				fprintf(dat, "%.17g 0\n", b[0].lo > 0 ? b[0].lo : 1);
 				for (size_t j = 0; j < nb; j++) {
 					cum += b[j].count;
@@ -404,20 +415,14 @@ static int plot_fault(struct rs_set *sets, size_t n, const struct plot_opts *o, 
 				rc = -1;
 			} else {
 				title = xasprintf("Page-fault latency CDF by attach rank, %s, %g processes", names[k], maxprocs);
-				fprintf(vars, "datafile = \"%s.dat\"\n", stem);
-				gp_var(vars, "plot_title", title);
-				gp_var(vars, "xlab", "latency of one touch (ns, log scale)");
-				gp_var(vars, "ylab", "fraction of touches at or below");
-				gp_titles(vars, titles, nseries);
+				gp_header(vars, stem, title, "latency of one touch (ns, log scale)",
+					  "fraction of touches at or below", titles, nseries);
 				fclose(vars);
 				finish_plot(po, "cdf.gp", stem, title);
 				free(title);
 			}
 		}
-		for (size_t i = 0; i < nseries; i++)
-			free(owned[i]);
-		free(owned);
-		free(titles);
+		free_strings(titles, nseries);
 		free(stem);
 	}
 	free(names);
@@ -562,7 +567,7 @@ static int plot_xy(struct rs_set *sets, size_t n, const struct xy_spec *sp, cons
 			}
 		}
 		for (size_t step = 0; step < n; step++) {
-			size_t i = step == 0 ? o->baseline : step <= o->baseline ? step - 1 : step;
+			size_t i = set_at(o, step);
 			const struct rs_run *run = rs_find(&sets[i], names[k]);
 			const struct json *doc = run ? run->doc : NULL, *cases;
 
@@ -604,7 +609,7 @@ static int plot_xy(struct rs_set *sets, size_t n, const struct xy_spec *sp, cons
 		}
 		if (nser) {
 			char *stem = stem_of(sp->bench, names[k], sp->stem_suffix), *title;
-			const char **titles = xcalloc(nser, sizeof(*titles));
+			char **titles = xcalloc(nser, sizeof(*titles));
 			FILE *dat = open_in(o->out_dir, stem, "dat", err, errlen), *vars = NULL;
 			char ps[32], procs[64] = "";
 
@@ -627,12 +632,8 @@ static int plot_xy(struct rs_set *sets, size_t n, const struct xy_spec *sp, cons
 					snprintf(procs, sizeof(procs), ", %g process%s", maxprocs, maxprocs == 1 ? "" : "es");
 				title = xasprintf("%s, %s: %s pages%s", sp->title, names[k],
 						  size_label(page, ps, sizeof(ps)), procs);
-				fprintf(vars, "datafile = \"%s.dat\"\n", stem);
-				gp_var(vars, "plot_title", title);
-				gp_var(vars, "xlab", sp->xlab);
-				gp_var(vars, "ylab", "time (median; bars: min..max)");
+				gp_header(vars, stem, title, sp->xlab, "time (median; bars: min..max)", titles, nser);
 				fprintf(vars, "xbytes = %d\n", sp->xbytes);
-				gp_titles(vars, titles, nser);
 				finish_plot(po, "xy.gp", stem, title);
 				free(title);
 			}

@@ -1,20 +1,35 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# Sourced by harness/compare and harness/plot: find a program of the build.
+# Sourced by harness/run, harness/compare and harness/plot, which set $prog
+# (their name in messages) and $top (the source tree) first.
+#
+# die MESSAGE: print "PROG: MESSAGE" and exit 1.
+# die_usage MESSAGE: the same, with "(see harness/PROG --help)", exit 2.
 #
 # find_tool NAME ENVVAR: print the path of bench/NAME, looked for in
-# $ENVVAR, the current directory's bench/ (make runs the harness from the
-# build directory), the source tree's bench/ (an in-tree build), next to
-# $PTSHARE, then $PATH.  Exits 1 with the fix when there is none.
+# $ENVVAR, next to $PTSHARE (the binary the caller was told to use), the
+# current directory's bench/ (make runs the harness from the build
+# directory), the source tree's bench/ (an in-tree build), then $PATH.
+# Exits 1 with the fix when there is none.
+
+die() {
+	echo "${prog:-harness}: $*" >&2
+	exit 1
+}
+
+die_usage() {
+	echo "${prog:-harness}: $* (see harness/${prog#harness/} --help)" >&2
+	exit 2
+}
 
 find_tool() {
 	_name=$1
 	eval "_v=\${$2:-}"
 	if [ -n "$_v" ]; then
-		[ -x "$_v" ] || { echo "${prog:-harness}: $2=$_v is not an executable" >&2; exit 1; }
+		[ -x "$_v" ] && [ -f "$_v" ] || die "$2=$_v is not an executable: set it to bench/$_name of a build"
 		printf '%s\n' "$_v"
 		return 0
 	fi
-	for _d in ./bench "$top/bench" ${PTSHARE:+"$(dirname "$PTSHARE")"}; do
+	for _d in ${PTSHARE:+"$(dirname "$PTSHARE")"} ./bench "$top/bench"; do
 		if [ -x "$_d/$_name" ] && [ -f "$_d/$_name" ]; then
 			printf '%s\n' "$_d/$_name"
 			return 0
@@ -24,6 +39,5 @@ find_tool() {
 		command -v "$_name"
 		return 0
 	fi
-	echo "${prog:-harness}: no $_name program: build the suite (./configure && make), run this from the build directory, or set $2=/path/to/bench/$_name" >&2
-	exit 1
+	die "no $_name program: build the suite (./configure && make), run this from the build directory, or set $2=/path/to/bench/$_name"
 }

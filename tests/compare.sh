@@ -13,7 +13,7 @@
 # run (exit-2M) that plus20 lacks; the kernels, one config option and the
 # sharing sysctl differ.
 . "$srcdir/tests/tap.sh"
-plan 25
+plan 26
 
 C="$srcdir/harness/compare"
 D="$srcdir/tests/data/results"
@@ -79,6 +79,16 @@ sig=$(printf '%s\n' "$out" | awk -F, 'NR > 1 && $10 == "values" && $9 == 0 && $2
 chg=$(printf '%s\n' "$out" | awk -F, 'NR > 1 && $10 == "values" && $9 == 0 && $19 != 0' | wc -l)
 [ $rc -eq 0 ] && [ "$sig" -eq 0 ] && [ "$chg" -eq 0 ]
 ok $? "two identical sets: no change, nothing significant ($sig significant, $chg changed)"
+
+# A set from another machine, booted with another command line.
+cp -r "$D/plus20" "$tap_tmp/other" && chmod -R u+w "$tap_tmp/other"
+sed 's/"cpu_model": "QEMU TCG"/"cpu_model": "Other CPU 9000"/; s/memmap=4G!4G"/memmap=4G!4G mitigations=off"/' \
+	"$D/plus20/pgtable-2M.json" > "$tap_tmp/other/pgtable-2M.json"
+run sh "$C" --stats median "$D/base" "$tap_tmp/other"
+[ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q '^cpu_model  *QEMU TCG  *Other CPU 9000$' &&
+	printf '%s\n' "$out" | grep -q '^kernel_cmdline  *console=ttyS0 memmap=4G!4G  *console=ttyS0 memmap=4G!4G mitigations=off$' &&
+	printf '%s\n' "$out" | grep -q '491520 \*+20.00%\*'
+ok $? "another machine: the header names the CPU and command line that differ; the cells are compared"
 
 run sh "$C" --fail-on 'pt_meminfo_bytes:10' "$D/base" "$D/plus20"
 [ $rc -eq 3 ] && printf '%s\n' "$err" | grep -q 'REGRESSION pgtable-2M procs=4 pt_meminfo_bytes in plus20: median +20.00%'

@@ -6,7 +6,7 @@
 # and ptshare model --from checks them against the cost model.
 . "$srcdir/tests/tap.sh"
 measure_lock
-plan 19
+plan 25
 
 R="$srcdir/harness/run"
 export PTREPORT="${PTREPORT:-$top_builddir/bench/ptreport}"
@@ -49,6 +49,44 @@ else
 	tap_n=$((tap_n + 1))
 fi
 
+# Kernel splats, with a fake kernel log (PTSHARE_KERNEL_LOG): a wrapper of
+# ptshare writes a WARNING into it during the run that maps 5M only.
+klog="$tap_tmp/klog"
+echo "[    1.000000] Linux version 6.12.117 (fake log of the test)" > "$klog"
+{
+	echo '#!/bin/sh'
+	echo 'case " $* " in *" --size 5M "*)'
+	echo "	echo '[    2.000000] WARNING: CPU: 1 PID: 42 at mm/fake.c:1 fake_splat+0x0/0x10' >> '$klog' ;;"
+	echo 'esac'
+	echo "exec '$PTSHARE' \"\$@\""
+} > "$tap_tmp/ptshare-splat"
+chmod +x "$tap_tmp/ptshare-splat"
+{
+	echo 'reps 1'
+	echo 'warmup 0'
+	echo 'run clean pgtable --backing tmpfs --page-size 4K --size 4M --procs 1 --max-noisy 1'
+	echo 'run splat pgtable --backing tmpfs --page-size 4K --size 5M --procs 1 --max-noisy 1'
+} > "$tap_tmp/splat.conf"
+run env PTSHARE_KERNEL_LOG="cat '$klog'" sh "$R" --no-lock --ptshare "$tap_tmp/ptshare-splat" --set "$tap_tmp/splat.conf" \
+	--results "$tap_tmp/r" --label splat
+[ $rc -eq 1 ] && printf '%s\n' "$err" | grep -q '1 of 2 runs failed'
+ok $? "a kernel splat during a run fails harness/run (exit $rc)"
+[ $rc -eq 1 ] || show_output
+grep -q '^splat	pgtable	kernel-splat	0	' "$tap_tmp/r/splat/manifest.tsv" &&
+	grep -q '^clean	pgtable	ok	0	' "$tap_tmp/r/splat/manifest.tsv"
+ok $? "the manifest marks the run with the splat, and only that run"
+printf '%s\n' "$out" | grep -q '^    KERNEL SPLAT during splat:' &&
+	printf '%s\n' "$out" | grep -q '^      .*WARNING: CPU: 1 PID: 42 at mm/fake.c:1' &&
+	! printf '%s\n' "$out" | grep -q 'KERNEL SPLAT during clean'
+ok $? "the splat is shown with its line"
+grep -q 'WARNING: CPU: 1 PID: 42' "$tap_tmp/r/splat/kernel-log/splat.txt" && [ -f "$tap_tmp/r/splat/kernel-log/clean.txt" ] &&
+	! grep -q . "$tap_tmp/r/splat/kernel-log/clean.txt" && ! grep -q 'Linux version' "$tap_tmp/r/splat/kernel-log/splat.txt"
+ok $? "kernel-log/RUN.txt holds the messages of that run alone"
+run env PTSHARE_KERNEL_LOG=false sh "$R" --no-lock --ptshare "$PTSHARE" --set "$tap_tmp/splat.conf" --only clean \
+	--results "$tap_tmp/r" --label nolog
+[ $rc -eq 0 ] && printf '%s\n' "$err" | grep -q 'cannot read the kernel log (false): kernel splats are not checked'
+ok $? "an unreadable kernel log is said, and the run goes on (exit $rc)"
+
 run sh "$R" --no-lock --ptshare "$PTSHARE" --set "$set_file" --results "$tap_tmp/r" --label b
 ok $rc "a second run exits 0"
 
@@ -66,6 +104,15 @@ printf '%s\n' "$out" | grep -q 'pgtable-4K: tmpfs, 32 MiB per process at 4 KiB p
 	printf '%s\n' "$out" | grep -Eq '^ +2 .* 36 +unshared '
 ok $? "model --from: the 4K run against the unshared model (2 x 18 pages: 16 PTE + PMD + PUD)"
 [ $rc -eq 0 ] || show_output
+
+# The issue's projection: 10,000 processes x 6 TiB at 2 MiB.  Each process
+# needs 6144 PMD pages + 12 PUD pages unshared; shared, the 6144 PMD pages
+# exist once: 61,560,000 pages (234.83 GiB) against 126,144 (492.75 MiB).
+run "$PTSHARE" model --procs 10000 --size 6T --page-size 2M --json "$tap_tmp/model.json"
+[ $rc -eq 0 ] && [ "$(jget "$tap_tmp/model.json" cases.0.observations.model_unshared_pages)" = 61560000 ] &&
+	[ "$(jget "$tap_tmp/model.json" cases.0.observations.model_shared_pages)" = 126144 ] &&
+	printf '%s\n' "$out" | grep -Eq '^2M +10000 +234\.83 GiB +492\.75 MiB '
+ok $? "model: 10,000 x 6 TiB at 2M is 234.83 GiB unshared, 492.75 MiB shared"
 
 # SIGTERM to harness/run alone stops the running benchmark, which cleans up.
 printf 'reps 1000\nrun long pgtable --backing tmpfs --page-size 4K --size 16M --procs 4\n' > "$tap_tmp/long.conf"
