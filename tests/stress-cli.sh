@@ -5,7 +5,7 @@
 # name scenario, backing and seed, and SIGINT in the middle of a storm
 # leaves no process, mount or file behind.
 . "$srcdir/tests/tap.sh"
-plan 30
+plan 32
 
 # expect_error STATUS PATTERN DESCRIPTION CMD...
 expect_error() {
@@ -49,7 +49,7 @@ done
 ok $? "--list gives every scenario's negative control"
 
 if [ "$(id -u)" -ne 0 ]; then
-	for i in 1 2 3 4 5 6; do tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP needs root (private tmpfs, kernel log)"; done
+	for i in 1 2 3 4 5 6 7 8; do tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP needs root (private tmpfs, kernel log)"; done
 	done_testing
 fi
 
@@ -69,6 +69,17 @@ n=$(printf '%s\n' "$out" | grep -c '^ok [0-9]* - pud-race: .* \[tmpfs seed=77\]\
 [ "$rc" -eq 0 ] && [ "$n" -ge 3 ] && printf '%s\n' "$out" | grep -q "^1\.\.$n\$"
 ok $? "smoke pud-race on tmpfs: $n ok lines naming scenario, backing and seed, and a plan"
 [ "$rc" -eq 0 ] || show_output
+
+# A failure (here a phase over a deliberately short --timeout, reported
+# as a hang) is a not ok line followed by the exact command that repeats
+# it; stderr names it too, and the exit status is 1.
+run $P stress --smoke --backing tmpfs --scenario attach-detach --seed 9 --timeout 500ms
+repro="reproduce: ptshare stress --scenario attach-detach --seed 9 --backing tmpfs --smoke --timeout 500ms"
+[ "$rc" -eq 1 ] && printf '%s\n' "$out" | grep -A1 '^not ok 1 - attach-detach: .*\[tmpfs seed=9\]$' | grep -qx "# $repro"
+ok $? "a failure: a not ok line naming the seed, then the reproduce command"
+[ "$rc" -eq 1 ] || show_output
+printf '%s\n' "$err" | grep -q "attach-detach failed; $repro$"
+ok $? "a failure: stderr names the scenario and the reproduce command"
 
 # SIGINT in the middle of a 64-sharer storm: every process is killed and
 # reaped, the private tmpfs and its directory are gone.

@@ -143,10 +143,11 @@ static int mixed_worker(struct sctx *c, void *arg)
 	check_all(c, map, eof, "after one sharer split its mapping with MADV_NOHUGEPAGE");
 	st_sync(c);	/* 5: the parent extends the file */
 	st_verify(c, map, eof, c->npages - eof, false, "the range past the old EOF after the extension (must read zero)");
+	st_sync(c);	/* 6: everybody has seen the zeros before anybody writes */
 	for (uint64_t pg = eof; pg < c->npages; pg++)
 		if (owner_of(c, pg) == me)
 			st_expect_write(c, map, pg, me, "writing past the old EOF");
-	st_sync(c);	/* 6 */
+	st_sync(c);	/* 7 */
 	st_verify(c, map, 0, c->npages, true, "the whole range after the extension");
 	return 0;
 }
@@ -375,7 +376,7 @@ static int mixed_run(struct sctx *c)
 		pool_kill(p);
 		goto fail;
 	}
-	if (st_step(c, p) < 0 || st_finish(c, p) < 0)
+	if (st_step(c, p) < 0 || st_step(c, p) < 0 || st_finish(c, p) < 0)
 		goto fail;
 	pool_free(p);
 	st_pass(c, "EOF extended to the end of the range: read zero in every sharer, then written; %llu accesses beyond EOF before took SIGBUS",

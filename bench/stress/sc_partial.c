@@ -26,10 +26,13 @@
 #include "workers.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #ifndef MREMAP_DONTUNMAP
@@ -69,7 +72,7 @@ static const struct pstep {
 };
 
 enum { V_LO = 0, V_HI, V_TARGET, V_SKIP, V_STEP_NS };
-enum { S_OTHER_WRITES_IN = 0, S_FAULTS_SEEN };
+enum { S_OTHER_WRITES_IN = 0, S_FAULTS_SEEN, S_GUP_READS, S_GUP_EFAULTS };
 
 enum vstate { VS_OK, VS_RO, VS_GONE };
 
@@ -136,6 +139,58 @@ static void note_skip(struct sctx *c, const char *what, int err)
 {
 	st_note(c, "%s: %s (this kernel does not support it for %s)", what, strerror(err), st_backing_name(c));
 	atomic_store(&c->bd->var[V_SKIP], 1);
+}
+
+/*
+ * A second thread of the changer reads pages of its own view through
+ * vmsplice(): the kernel takes them with GUP-fast, which walks the page
+ * tables without mmap_lock while the main thread changes (and, with
+ * sharing, unshares) them: the race of CVE-2025-38085.  Each word is
+ * judged against the ledger; EFAULT only where the step unmaps or moves
+ * the range.
+ */
+struct gup_arg {
+	struct sctx tc;		/* the thread's own copy: rng and counters */
+	const struct view *v;
+	enum step s;
+	int pipe[2];
+	_Atomic int stop;
+	uint64_t reads, efaults;
+};
+
+static void *gup_thread(void *p)
+{
+	struct gup_arg *g = p;
+	struct sctx *c = &g->tc;
+	bool may_vanish = g->s == P_MUNMAP || g->s == P_MREMAP_PUD || g->s == P_MREMAP_2M ||
+			  g->s == P_MREMAP_UNALIGNED;
+
+	snprintf(c->who + strlen(c->who), sizeof(c->who) - strlen(c->who), ", vmsplice thread");
+	while (!atomic_load(&g->stop)) {
+		uint64_t pg = random_page_near(c, g->v), v = 0, l1, l2;
+		bool in = in_range(g->v, pg);
+		struct iovec iov = { .iov_base = (void *)(g->v->main + pg * ST_PAGE), .iov_len = sizeof(v) };
+		unsigned owner = st_owner(c, pg);
+		ssize_t n;
+
+		l1 = st_ledger(c, pg);
+		n = vmsplice(g->pipe[1], &iov, 1, 0);
+		if (n < 0 && errno == EFAULT && in && may_vanish) {
+			g->efaults++;
+			continue;
+		}
+		if (n != (ssize_t)sizeof(v))
+			st_mismatch(c, "vmsplice of page %llu (%s the changed range) returned %zd: %s", (unsigned long long)pg,
+				    in ? "in" : "outside", n, n < 0 ? strerror(errno) : "short");
+		if (read(g->pipe[0], &v, sizeof(v)) != (ssize_t)sizeof(v))
+			st_error(c, "reading back the vmspliced word: %s", strerror(errno));
+		l2 = st_ledger(c, pg);
+		st_judge(c, pg, v, l1, l2, owner, g->s == P_REMOVE && in ? JUDGE_ZERO_OK : 0,
+			 "a word read by vmsplice (GUP-fast) while the main thread changes the mapping");
+		g->reads++;
+	}
+	st_flush_counts(c);
+	return NULL;
 }
 
 /* Phase A in the changer: apply step @s to [lo, hi).  False when skipped. */
@@ -229,6 +284,9 @@ static void changer_step(struct sctx *c, enum step s, volatile char *map, struct
 	struct view v = { .main = map, .lo = atomic_load(&c->bd->var[V_LO]), .hi = atomic_load(&c->bd->var[V_HI]) };
 	uint64_t end;
 	bool done;
+	struct gup_arg g;
+	pthread_t th;
+	int err;
 
 	/*
 	 * Start from one fresh mapping: a step may leave the range split into
@@ -241,13 +299,31 @@ static void changer_step(struct sctx *c, enum step s, volatile char *map, struct
 	if (st_map_shared(c, c->base, m) != map)
 		st_error(c, "mapping the file again at 0x%llx moved it", (unsigned long long)c->base);
 
-	/* A: change, then read the own view while the others write. */
+	/* A: change, then read the own view while the others write; a second
+	 * thread reads it through GUP-fast all along, the change included. */
+	memset(&g, 0, sizeof(g));
+	g.tc = *c;
+	g.tc.rng = rng_mix(c->rng, 0x67757066u);
+	g.tc.local_checks = g.tc.local_writes = 0;
+	g.v = &v;
+	g.s = s;
+	if (pipe2(g.pipe, O_CLOEXEC) < 0)
+		st_error(c, "pipe2: %s", strerror(errno));
+	err = pthread_create(&th, NULL, gup_thread, &g);
+	if (err)
+		st_error(c, "cannot start the vmsplice thread: %s", strerror(err));
 	done = change(c, s, &v);
 	end = now_ns() + atomic_load(&c->bd->var[V_STEP_NS]);
 	while (done && now_ns() < end) {
 		for (unsigned i = 0; i < 64; i++)
 			view_check(c, &v, random_page_near(c, &v), 0);
 	}
+	atomic_store(&g.stop, 1);
+	pthread_join(th, NULL);
+	close(g.pipe[0]);
+	close(g.pipe[1]);
+	atomic_fetch_add(&c->bd->stat[S_GUP_READS], g.reads);
+	atomic_fetch_add(&c->bd->stat[S_GUP_EFAULTS], g.efaults);
 	atomic_store(&c->bd->stop, 1);
 	st_sync(c);
 
@@ -369,8 +445,10 @@ static void choose(struct sctx *c, enum step s, uint64_t *lo, uint64_t *hi, uint
 		break;
 	case P_MREMAP_UNALIGNED:
 		*target = far + ST_BLOCK * st_below(c, 256) + ST_PAGE * (1 + st_below(c, ST_PAGES_PER_BLOCK - 1));
+		/* Not congruent with the file offset (no PMD mapping there) and not
+		 * 2 MiB-aligned itself: step back a page when one forward would be. */
 		if ((*target - *lo * ST_PAGE) % ST_BLOCK == 0)
-			*target += ST_PAGE;	/* not congruent with the file offset: no PMD mapping there */
+			*target += (*target + ST_PAGE) % ST_BLOCK ? ST_PAGE : -ST_PAGE;
 		break;
 	default:
 		*target = 0;
@@ -421,6 +499,8 @@ static int partial_run(struct sctx *c)
 		atomic_store(&c->bd->var[V_STEP_NS], c->budget_ns / nrun);
 		atomic_store(&c->bd->note_state, 0);
 		c->bd->stat[S_OTHER_WRITES_IN] = 0;
+		c->bd->stat[S_GUP_READS] = 0;
+		c->bd->stat[S_GUP_EFAULTS] = 0;
 		if (st_step(c, p) < 0 || st_step(c, p) < 0 || st_step(c, p) < 0)
 			goto fail;
 		if (atomic_load(&c->bd->note_state) == 2)
@@ -429,12 +509,13 @@ static int partial_run(struct sctx *c)
 			st_skip(c, note, "%s", steps[s].name);
 			continue;
 		}
-		st_pass(c, "%s: pages %llu-%llu (%llu KiB)%s%s in sharer 0: %s; the others' data and write access right throughout%s",
+		st_pass(c, "%s: pages %llu-%llu (%llu KiB)%s%s in sharer 0: %s; the others' data and write access right throughout%s; %llu words read by a second thread of sharer 0 through vmsplice (GUP-fast) during the change right (%llu EFAULT in the vanished range)",
 			steps[s].name, (unsigned long long)lo, (unsigned long long)hi - 1,
 			(unsigned long long)((hi - lo) * 4), target ? " moved to " : "",
 			target ? (target % ST_BLOCK ? "a 4 KiB-aligned address" :
 				  target % ST_PUD ? "a 2 MiB-aligned address" : "a 1 GiB-aligned address") : "",
-			steps[s].checked, s == P_REMOVE ? "; rewritten afterwards" : "; after the undo its writes land there again");
+			steps[s].checked, s == P_REMOVE ? "; rewritten afterwards" : "; after the undo its writes land there again",
+			(unsigned long long)c->bd->stat[S_GUP_READS], (unsigned long long)c->bd->stat[S_GUP_EFAULTS]);
 		if (s != P_REMOVE)
 			st_diag(c, "%s: the other sharers wrote %llu times into the changed range meanwhile", steps[s].name,
 				(unsigned long long)c->bd->stat[S_OTHER_WRITES_IN]);

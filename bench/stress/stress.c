@@ -58,7 +58,7 @@ enum { O_SMOKE = 1, O_DURATION, O_SCENARIO, O_NEGATIVE, O_LIST, O_PT_BOUND };
 
 static const struct bench_opt stress_opts[] = {
 	{ "smoke", NULL, "the smoke set: every scenario, small and short (a few minutes in all); what make check and make check-vm run", O_SMOKE },
-	{ "duration", "DURATION", "time the whole run may take, shared by the scenarios, e.g. 30m (default 8m; --smoke: about 4 s of random operations per scenario)", O_DURATION },
+	{ "duration", "DURATION", "time of random operations in the whole run, shared by the scenarios (fills and checks come on top), e.g. 30m (default 8m; --smoke: about 4 s of random operations per scenario)", O_DURATION },
 	{ "scenario", "NAME", "run only this scenario (repeatable, or a comma list; see --list)", O_SCENARIO },
 	{ "negative", NULL, "run the negative controls: each scenario with its checker fed a wrong expectation, which must report a failure", O_NEGATIVE },
 	{ "list", NULL, "list the scenarios, what they check and their negative controls", O_LIST },
@@ -74,6 +74,7 @@ static struct {
 	const struct common_opts *co;
 	const struct stress_state *st;
 	const char *backing, *path;
+	uint64_t budget_ns;	/* random operations per scenario: what --duration must repeat */
 	char last_fail[2048];
 } tap;
 
@@ -101,8 +102,11 @@ static void reproduce(FILE *f, const struct sctx *c, const char *prefix)
 		fprintf(f, " --page-size %s", format_size_short(co->backing.page_size, sz, sizeof(sz)));
 	if (tap.st->smoke)
 		fprintf(f, " --smoke");
-	if (tap.st->duration_arg)
-		fprintf(f, " --duration %s", tap.st->duration_arg);
+	/* The run's time is shared by its scenarios: one scenario alone gets its share. */
+	if (!tap.st->smoke && !tap.negative)
+		fprintf(f, " --duration %llus", (unsigned long long)((tap.budget_ns + 999999999ull) / 1000000000ull));
+	if (co->timeout_ns)
+		fprintf(f, " --timeout %llums", (unsigned long long)(co->timeout_ns / 1000000));
 	if (tap.negative)
 		fprintf(f, " --negative");
 	fputc('\n', f);
@@ -560,6 +564,7 @@ static int stress_run(struct common_opts *co, void *state, struct result_doc *rd
 	tap.quiet = co->out.quiet;
 	tap.backing = backing_kind_name(co->backing.kind);
 	tap.path = co->backing.path;
+	tap.budget_ns = r.budget_ns;
 	if (!st->negative && !st->smoke)
 		snprintf(budget, sizeof(budget), " (%.0f s of random operations per scenario)", (double)r.budget_ns / 1e9);
 	printf("# ptshare stress: %s%s%s, %s file%s per scenario mapped at 0x%llx, seed %llu, %s%s\n",
