@@ -7,7 +7,7 @@
 kbuild="$srcdir/harness/kbuild"
 vm="$srcdir/harness/vm"
 [ -f "$kbuild" ] && [ -f "$vm" ] || skip_all "harness/kbuild or harness/vm not found in $srcdir"
-plan 15
+plan 20
 
 # expect STATUS REGEX DESC: the last run exited STATUS and wrote exactly one
 # error line ("kbuild: error: ..." or "vm: error: ...") matching the extended
@@ -132,6 +132,34 @@ else
 	echo "ok $((tap_n + 1)) # SKIP qemu, busybox, cpio or cc missing"
 	tap_n=$((tap_n + 1))
 fi
+
+# --- the splat filter: what fails a guest run (harness/vm --scan-log) ---
+# Kernel lines carry a printk time stamp; a payload's own "BUG:" does not.
+clean="$tap_tmp/clean.log"
+cat > "$clean" <<'EOF2'
+[    0.000000] Linux version 6.12.117 (root@vm) #1 SMP PREEMPT_DYNAMIC
+ptshare-vm: payload: echo BUG: not a kernel line; WARNING: neither
+BUG: printed by the payload
+[   30.100000] EXT4-fs (pmem0): mounted filesystem with ordered data mode
+EOF2
+run sh "$vm" --scan-log "$clean"
+[ "$rc" -eq 0 ] && printf '%s\n' "$err" | grep -q '^vm: no kernel report'
+ok $? "splat filter: payload text that says BUG:/WARNING: does not fail a run"
+
+nsplat=0
+for report in \
+	'WARNING: CPU: 1 PID: 77 at mm/memory.c:1703 zap_pmd_range+0x2a/0x4f0' \
+	'BUG: KASAN: slab-use-after-free in zap_huge_pmd+0x51/0x3c0' \
+	'WARNING: possible circular locking dependency detected' \
+	'BUG: Bad rss-counter state mm:00000000c0ffee00 type:MM_FILEPAGES val:-1'; do
+	nsplat=$((nsplat + 1))
+	log="$tap_tmp/splat$nsplat.log"
+	{ cat "$clean"; printf '[   41.25%04d] %s\n[   41.260000] Call Trace:\n' "$nsplat" "$report"; } > "$log"
+	run sh "$vm" --scan-log "$log"
+	[ "$rc" -eq 1 ] && printf '%s\n' "$err" | grep -qF -- "$report"
+	ok $? "splat filter fails the run on: ${report%% in *}"
+	[ "$rc" -eq 1 ] || show_output
+done
 
 run sh "$kbuild" --help
 [ "$rc" -eq 0 ] && printf '%s\n' "$out" | grep -q '^Usage: harness/kbuild'
