@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef MADV_POPULATE_WRITE
@@ -403,10 +405,56 @@ static void hugetlb_headroom(const struct scenario *sc, uint64_t size)
 	freep = strtoull(buf, NULL, 10);
 	snprintf(path, sizeof(path), "%s/nr_hugepages", dir);
 	nr = read_file_buf(path, buf, sizeof(buf)) > 0 ? strtoull(buf, NULL, 10) : 0;
+	/*
+	 * Pages of the previous scenario's file come back as its last
+	 * processes finish exiting: give them a few seconds.
+	 */
+	for (unsigned i = 0; freep < need && i < 100; i++) {
+		sleep_ns(100000000ull);
+		snprintf(path, sizeof(path), "%s/free_hugepages", dir);
+		if (read_file_buf(path, buf, sizeof(buf)) > 0)
+			freep = strtoull(buf, NULL, 10);
+	}
 	if (freep < need)
 		die("stress: %s: the hugetlbfs pool has %llu free 2 MiB pages, %llu needed (the %llu-page file and 64 for refaulted holes and copies): echo %llu > /proc/sys/vm/nr_hugepages",
 		    sc->name, (unsigned long long)freep, (unsigned long long)need,
 		    (unsigned long long)(size / ST_BLOCK), (unsigned long long)(nr + need - freep));
+}
+
+/*
+ * The stress process is a child subreaper: processes a scenario left
+ * behind (orphaned grandchildren, children of a sharer killed when the
+ * scenario failed, which die of PR_SET_PDEATHSIG) are reparented to it.
+ * Wait for all of them before the next scenario, so that none still maps
+ * this scenario's file (whose hugetlb pages the next one needs) or touches
+ * its board.  They end on their own within a bounded number of accesses;
+ * after 60 s the rest are reported and left.
+ */
+static void reap_leftovers(const struct scenario *sc)
+{
+	uint64_t deadline = now_ns() + 60ull * 1000000000ull;
+	unsigned reaped = 0;
+
+	for (;;) {
+		pid_t pid = waitpid(-1, NULL, WNOHANG);
+
+		if (pid > 0) {
+			reaped++;
+			continue;
+		}
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)	/* ECHILD: none left */
+			break;
+		if (now_ns() > deadline) {
+			msg_warn("stress: %s: processes it started are still running after 60 s; the next scenario may find its memory in use",
+				 sc->name);
+			break;
+		}
+		sleep_ns(10000000ull);
+	}
+	if (reaped)
+		msg_info("stress: %s: reaped %u processes it left behind", sc->name, reaped);
 }
 
 /* Returns true when the scenario (or its negative control) came out as it must. */
@@ -487,6 +535,7 @@ static bool run_one(struct run *r, const struct scenario *sc)
 	if (rc == 0 && c.failed)
 		rc = -1;
 	secs = (double)(now_ns() - t0) / 1e9;
+	reap_leftovers(sc);
 	mism = atomic_load(&c.bd->mismatches);
 
 	if (r->st->negative) {
@@ -557,6 +606,9 @@ static int stress_run(struct common_opts *co, void *state, struct result_doc *rd
 	if (placement_setup(&r.pl, 64 * GiB, err, sizeof(err)) < 0)
 		die("stress: %s", err);
 	probe_open(&r.probe, co->cgroup);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		msg_warn("stress: prctl(PR_SET_CHILD_SUBREAPER): %s: processes a scenario leaves behind are not waited for",
+			 strerror(errno));
 
 	tap.co = co;
 	tap.st = st;
