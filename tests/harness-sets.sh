@@ -7,7 +7,7 @@
 # an unknown option, a bad value or a missing fio job is refused, naming
 # the file and the run.
 . "$srcdir/tests/tap.sh"
-plan 10
+plan 11
 
 R="$srcdir/harness/run"
 unset PTSHARE_FSDAX_DIR PTSHARE_DAX_DIR PTSHARE_DEVDAX PTSHARE_HUGETLB_DIR
@@ -21,7 +21,7 @@ runs_in() {
 	     END { print total + 0 }' "$srcdir/workloads/$1.conf"
 }
 
-for set in quick standard scale; do
+for set in quick standard scale guest; do
 	run env PTSHARE_FSDAX_DIR="$tap_tmp" sh "$R" --ptshare "$PTSHARE" --dry-run "$set"
 	want=$(runs_in "$set")
 	got=$(printf '%s\n' "$out" | grep -c '^[^ ]*: ptshare ')
@@ -43,10 +43,10 @@ want=$(runs_in scale PTSHARE_FSDAX_DIR)
 ok $? "scale without PTSHARE_FSDAX_DIR: its $want DAX runs would be skipped ($n), the others not"
 
 run sh "$R" --list
-for set in quick standard scale; do
+for set in quick standard scale guest; do
 	printf '%s\n' "$out" | grep -q "^$set  *[A-Z]" || rc=1
 done
-ok $rc "--list shows the three sets with their descriptions"
+ok $rc "--list shows the four sets with their descriptions"
 
 # expect_refused DESC PATTERN SET-LINES: a set holding these lines is refused
 expect_refused() {

@@ -54,6 +54,16 @@ for ps in 2M 4K; do
 		done
 		[ -z "$bad" ]
 		ok $? "fsdax $ps procs=$n: PageTables +$want pages per run within 2 (got: ${got:-none})"
+		if [ -n "$bad" ]; then	# what else the runs saw, to tell noise from a kernel change
+			for m in pt_vmstat_pages pt_vmpte_sum_bytes minflt_total_count; do
+				diag "  $m per run: $(jget "$json" "cases.$i.metrics.$m.values" | tr -d '[] ')"
+			done
+			r=0
+			while [ $r -lt $reps ]; do
+				diag "  run $((r + 1)): settled $(jget "$json" "cases.$i.repetitions.$r.settled"), PMD-mapped fraction $(jget "$json" "cases.$i.repetitions.$r.pmd_mapped_fraction_min"), $(jget "$json" "cases.$i.repetitions.$r.page_size_evidence")"
+				r=$((r + 1))
+			done
+		fi
 		i=$((i + 1))
 	done
 done
