@@ -405,16 +405,6 @@ static void hugetlb_headroom(const struct scenario *sc, uint64_t size)
 	freep = strtoull(buf, NULL, 10);
 	snprintf(path, sizeof(path), "%s/nr_hugepages", dir);
 	nr = read_file_buf(path, buf, sizeof(buf)) > 0 ? strtoull(buf, NULL, 10) : 0;
-	/*
-	 * Pages of the previous scenario's file come back as its last
-	 * processes finish exiting: give them a few seconds.
-	 */
-	for (unsigned i = 0; freep < need && i < 100; i++) {
-		sleep_ns(100000000ull);
-		snprintf(path, sizeof(path), "%s/free_hugepages", dir);
-		if (read_file_buf(path, buf, sizeof(buf)) > 0)
-			freep = strtoull(buf, NULL, 10);
-	}
 	if (freep < need)
 		die("stress: %s: the hugetlbfs pool has %llu free 2 MiB pages, %llu needed (the %llu-page file and 64 for refaulted holes and copies): echo %llu > /proc/sys/vm/nr_hugepages",
 		    sc->name, (unsigned long long)freep, (unsigned long long)need,
