@@ -68,9 +68,5 @@ for ps in 2M 4K; do
 	done
 done
 [ -s "$dir/probe.txt" ] && sed 's/^/# /' "$dir/probe.txt"
-[ -f "$dir/vm-status" ]
-ok $? "the guest ran the payload to the end"
-[ ! -s "$dir/kernel-splats.txt" ]
-ok $? "no kernel WARNING/BUG/Oops/KASAN/lockdep report"
-[ $rc -eq 0 ] || show_output
+vm_verdict "$dir" "the payload"
 done_testing

@@ -40,3 +40,17 @@ vm_run() {
 	diag "guest: exit $rc, results in $vm_results/$vm_name"
 	printf '%s\n' "$err" | grep -E '^vm: (guest ran|error)' | sed 's/^/# /'
 }
+
+# vm_verdict DIR WHAT: the two checks every guest test ends with: the
+# guest ran WHAT (its payload) to the end (harness/vm wrote vm-status),
+# and the kernel logged no report (kernel-splats.txt empty; shown if not).
+# Then the guest's output when harness/vm failed.
+vm_verdict() {
+	[ -f "$1/vm-status" ]
+	ok $? "the guest ran $2 to the end"
+	[ ! -s "$1/kernel-splats.txt" ]
+	vm_st=$?
+	ok $vm_st "no kernel WARNING/BUG/Oops/KASAN/lockdep/non-zero pgtables_bytes report"
+	[ $vm_st -eq 0 ] || sed 's/^/#   /' "$1/kernel-splats.txt" | head -n 20
+	[ $rc -eq 0 ] || show_output
+}

@@ -24,11 +24,5 @@ if [ -f "$res" ]; then
 		esac
 	done < "$res"
 fi
-[ -f "$vm_results/quick/vm-status" ]
-ok $? "the guest ran the quick set to the end"
-[ ! -s "$vm_results/quick/kernel-splats.txt" ]
-st=$?
-ok $st "no kernel WARNING/BUG/Oops/KASAN/lockdep report"
-[ $st -eq 0 ] || sed 's/^/#   /' "$vm_results/quick/kernel-splats.txt" | head -n 20
-[ $rc -eq 0 ] || show_output
+vm_verdict "$vm_results/quick" "the quick set"
 done_testing

@@ -99,12 +99,6 @@ if [ "$knob" = 1 ]; then
 		ok $? "page tables were shared during the full set: /proc/vmstat fsdax_pmd_share ${a:-?} -> ${f:-?}"
 	fi
 fi
-[ -f "$dir/vm-status" ]
-ok $? "the guest ran the payload to the end"
-[ ! -s "$dir/kernel-splats.txt" ]
-st=$?
-ok $st "no kernel WARNING/BUG/Oops/KASAN/lockdep/non-zero pgtables_bytes report"
-[ $st -eq 0 ] || sed 's/^/#   /' "$dir/kernel-splats.txt" | head -n 20
-[ $rc -eq 0 ] || show_output
+vm_verdict "$dir" "the payload"
 echo "1..$tap_n"
 done_testing
