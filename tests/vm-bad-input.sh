@@ -7,7 +7,7 @@
 kbuild="$srcdir/harness/kbuild"
 vm="$srcdir/harness/vm"
 [ -f "$kbuild" ] && [ -f "$vm" ] || skip_all "harness/kbuild or harness/vm not found in $srcdir"
-plan 20
+plan 22
 
 # expect STATUS REGEX DESC: the last run exited STATUS and wrote exactly one
 # error line ("kbuild: error: ..." or "vm: error: ...") matching the extended
@@ -90,6 +90,13 @@ fi
 printf '0001-good.patch\n0003-missing.patch\n' > "$pd/series"
 run sh "$kbuild" --variant patched --kernel-src "$ktree" --patch-dir "$pd" --cache "$cache"
 expect 1 'names 0003-missing\.patch, which is not in.*fix the series file' "kbuild names a patch missing from the series' directory"
+
+mkdir -p "$tap_tmp/notmine" && : > "$tap_tmp/notmine/keep"
+run sh "$kbuild" --kernel-src "$ktree" --cache "$cache" --build-dir "$tap_tmp/notmine"
+expect 1 "$tap_tmp/notmine exists but was not made by kbuild; move it away" \
+	"kbuild --build-dir refuses a directory it did not make"
+[ -f "$tap_tmp/notmine/keep" ]
+ok $? "... and leaves that directory as it was"
 
 run sh "$kbuild" --variant fancy
 expect 2 "--variant must be stock or patched" "kbuild usage error exits 2"
