@@ -27,25 +27,10 @@ stress_pool() {
 stress_tap() {
 	"$@" >"$tap_tmp/stress.out" 2>"$tap_tmp/stress.err"
 	st=$?
-	lines=0
-	while IFS= read -r line; do
-		case $line in
-		"ok "*)
-			lines=$((lines + 1))
-			ok 0 "${line#ok [0-9]* - }" ;;
-		"not ok "*)
-			lines=$((lines + 1))
-			ok 1 "${line#not ok [0-9]* - }" ;;
-		"1.."*)
-			plan_seen=${line#1..} ;;
-		"#"*)
-			echo "$line" ;;
-		esac
-	done < "$tap_tmp/stress.out"
-	[ "$st" -eq 0 ] && [ "${plan_seen:-x}" = "$lines" ]
-	ok $? "ptshare stress exited with status $st after $lines results (its plan: ${plan_seen:-none}): $*"
+	tap_fold "$tap_tmp/stress.out"
+	[ "$st" -eq 0 ] && [ "${tap_fold_plan:-x}" = "$tap_fold_results" ]
+	ok $? "ptshare stress exited with status $st after $tap_fold_results results (its plan: ${tap_fold_plan:-none}): $*"
 	if [ "$st" -ne 0 ]; then
 		sed 's/^/#   err: /' "$tap_tmp/stress.err" | tail -20
 	fi
-	plan_seen=
 }

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # TAP helpers for the shell tests (sourced).
 #   plan N; ok COND-EXIT DESC; skip_all REASON; run CMD... (sets rc, out, err)
+#   tap_fold FILE: fold another producer's results into this test's
 
 : "${srcdir:=.}"
 : "${top_builddir:=.}"
@@ -30,6 +31,34 @@ ok() {
 }
 
 diag() { printf '# %s\n' "$*"; }
+
+# tap_fold FILE: the "ok"/"not ok" lines of FILE become results of this
+# test, renumbered ("ok 3 - WHAT" and plain "ok WHAT" alike; a SKIP or TODO
+# directive stays in WHAT) and its "#" diagnostics are passed on.  Sets
+# tap_fold_results (how many results) and tap_fold_plan (N of its "1..N"
+# line, empty without one).  A missing FILE folds nothing.
+tap_fold() {
+	tap_fold_results=0
+	tap_fold_plan=
+	[ -f "$1" ] || return 0
+	while IFS= read -r _line; do
+		case $_line in
+		"ok "*|"not ok "*)
+			_st=0
+			case $_line in "not ok "*) _st=1; _line=${_line#not } ;; esac
+			_what=${_line#ok }
+			_num=${_what%% *}
+			case $_num in
+			''|*[!0-9]*) ;;
+			*) _what=${_what#"$_num"}; _what=${_what# }; _what=${_what#- } ;;
+			esac
+			tap_fold_results=$((tap_fold_results + 1))
+			ok $_st "$_what" ;;
+		"1.."*) tap_fold_plan=${_line#1..}; tap_fold_plan=${tap_fold_plan%% *} ;;
+		"#"*) printf '%s\n' "$_line" ;;
+		esac
+	done < "$1"
+}
 
 # run CMD...: capture exit status, stdout and stderr.
 run() {

@@ -16,13 +16,6 @@ res="$vm_results/quick/quick/results.txt"
 n=0
 [ -f "$res" ] && n=$(grep -c '^\(ok\|not ok\)' "$res")
 plan $((n + 2))
-if [ -f "$res" ]; then
-	while IFS= read -r line; do
-		case $line in
-		"ok "*) ok 0 "${line#ok }" ;;
-		"not ok "*) ok 1 "${line#not ok }" ;;
-		esac
-	done < "$res"
-fi
+tap_fold "$res"
 vm_verdict "$vm_results/quick" "the quick set"
 done_testing

@@ -61,27 +61,15 @@ true
 "
 dir="$vm_results/stress"
 
-# fold TAP lines from FILE into this test's (diagnostics kept)
-fold() {
-	[ -f "$1" ] || return 0
-	while IFS= read -r line; do
-		case $line in
-		"ok "*) ok 0 "${line#ok [0-9]* - }" ;;
-		"not ok "*) ok 1 "${line#not ok [0-9]* - }" ;;
-		"#"*) echo "$line" ;;
-		esac
-	done < "$1"
-}
-
 knob=$(cat "$dir/knob" 2>/dev/null || echo "not read")
 diag "vm.fsdax_pmd_share: $knob; smoke set took $(cat "$dir/smoke.seconds" 2>/dev/null || echo ?) s"
-fold "$dir/smoke.tap"
+tap_fold "$dir/smoke.tap"
 st=$(cat "$dir/smoke.status" 2>/dev/null || echo none)
 [ "$st" = 0 ]
 ok $? "tests/stress-fsdax.sh in the guest: exit $st (smoke set and negative controls on /mnt/dax)"
 if [ -n "$dur" ]; then
 	diag "full set: $(cat "$dir/full.seconds" 2>/dev/null || echo ?) s"
-	fold "$dir/full.tap"
+	tap_fold "$dir/full.tap"
 	st=$(cat "$dir/full.status" 2>/dev/null || echo none)
 	[ "$st" = 0 ]
 	ok $? "ptshare stress --duration $dur --seed $seed on /mnt/dax: exit $st"
