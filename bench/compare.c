@@ -577,10 +577,20 @@ static void print_header(FILE *f, struct rs_set *sets, size_t nsets, const struc
 	char **cells = xcalloc(nsets + 1, sizeof(*cells));
 	size_t shown_config = 0;
 
-	fprintf(f, md ? "## Comparison of %zu result sets\n\n" : "Comparison of %zu result sets\n", nsets);
+	int label_width = 16;
+
 	for (size_t i = 0; i < nsets; i++)
-		fprintf(f, md ? "- `%s`: %s%s\n" : "  %-16s %s%s\n", sets[i].label, sets[i].path,
-			i == o->baseline ? " (baseline)" : "");
+		if (strlen(sets[i].label) > (size_t)label_width)
+			label_width = (int)strlen(sets[i].label);
+	fprintf(f, md ? "## Comparison of %zu result sets\n\n" : "Comparison of %zu result sets\n", nsets);
+	for (size_t i = 0; i < nsets; i++) {
+		const char *base = i == o->baseline ? " (baseline)" : "";
+
+		if (md)
+			fprintf(f, "- `%s`: %s%s\n", sets[i].label, sets[i].path, base);
+		else
+			fprintf(f, "  %-*s %s%s\n", label_width, sets[i].label, sets[i].path, base);
+	}
 	fprintf(f, md ? "\nSignificance: %s, two-sided, alpha %g; a significant change of the median or mean is in **bold**%s.\n"
 		      "Changes are signed (+ is larger than the baseline); \"better\"/\"worse\" follow each metric's direction.\n"
 		      "The confidence interval is the 95 %% interval of the mean (Student t).\n"

@@ -469,19 +469,78 @@ void rs_free(struct rs_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* The last @k components of @path ("a/b/set", 2: "b/set"); the whole path
+ * (without trailing slashes) when it has no more.  *@whole says which. */
+static char *path_suffix(const char *path, int k, bool *whole)
+{
+	char *p = xstrdup(path), *q;
+	size_t len = strlen(p);
+
+	while (len > 1 && p[len - 1] == '/')
+		p[--len] = '\0';
+	q = p + len;
+	while (k > 0 && q > p) {
+		q--;
+		if (*q == '/' && --k == 0)
+			q++;
+	}
+	*whole = q == p;
+	q = xstrdup(q);
+	free(p);
+	return q;
+}
+
+/* Does the @k-component tail of @path of set @i differ from that of every
+ * other set with the same label? */
+static bool tail_is_unique(const struct rs_set *sets, size_t n, size_t i, int k,
+			   const char *tail)
+{
+	for (size_t j = 0; j < n; j++) {
+		bool whole, same;
+		char *other;
+
+		if (j == i || strcmp(sets[i].label, sets[j].label))
+			continue;
+		other = path_suffix(sets[j].path, k, &whole);
+		same = !strcmp(tail, other);
+		free(other);
+		if (same)
+			return false;
+	}
+	return true;
+}
+
 void rs_unique_labels(struct rs_set *sets, size_t n)
 {
-	bool *dup = xcalloc(n ? n : 1, sizeof(*dup));
+	char **label = xcalloc(n ? n : 1, sizeof(*label));
 
-	for (size_t i = 0; i < n; i++)
+	/*
+	 * A set that shares its label with another gets the shortest tail of
+	 * its path that tells it apart: "stock/set" and "patched/set" rather
+	 * than two full paths.
+	 */
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+
 		for (size_t j = 0; j < n; j++)
-			dup[i] |= j != i && !strcmp(sets[i].label, sets[j].label);
-	for (size_t i = 0; i < n; i++)
-		if (dup[i]) {
-			free(sets[i].label);
-			sets[i].label = xstrdup(sets[i].path);
+			dup |= j != i && !strcmp(sets[i].label, sets[j].label);
+		if (!dup)
+			continue;
+		for (int k = 2;; k++) {
+			bool whole;
+
+			label[i] = path_suffix(sets[i].path, k, &whole);
+			if (whole || tail_is_unique(sets, n, i, k, label[i]))
+				break;
+			free(label[i]);
 		}
-	free(dup);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (label[i]) {
+			free(sets[i].label);
+			sets[i].label = label[i];
+		}
+	free(label);
 	/* Still equal (the same path twice): number them. */
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)

@@ -55,7 +55,10 @@ struct rs_set {
 int rs_load(const char *path, struct rs_set *set, char *err, size_t errlen);
 void rs_free(struct rs_set *set);
 
-/* Give sets with the same label distinct ones ("a/stock", "b/stock"). */
+/*
+ * Give sets with the same label distinct ones: the shortest tail of their
+ * paths that differs ("a/stock", "b/stock"), numbered if the paths are equal.
+ */
 void rs_unique_labels(struct rs_set *sets, size_t n);
 
 struct rs_run *rs_find(const struct rs_set *set, const char *name);

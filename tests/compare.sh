@@ -13,7 +13,7 @@
 # run (exit-2M) that plus20 lacks; the kernels, one config option and the
 # sharing sysctl differ.
 . "$srcdir/tests/tap.sh"
-plan 26
+plan 28
 
 C="$srcdir/harness/compare"
 D="$srcdir/tests/data/results"
@@ -115,6 +115,25 @@ run sh "$C" --markdown --metric '^pt_meminfo' "$D/base" "$D/plus20"
 printf '%s\n' "$out" | grep -q '^| case |  | base | plus20 |$' && printf '%s\n' "$out" | grep -q '\*\*+20.00%\*\*' &&
 	! printf '%s\n' "$out" | grep -q bandwidth
 ok $? "--markdown gives pipe tables with the change in bold; --metric filters"
+
+# Sets with the same directory name (each guest of make vm-compare writes
+# NAME/set): the shortest tail of the paths that differs labels them.
+mkdir -p "$tap_tmp/vmc/stock" "$tap_tmp/vmc/patched" "$tap_tmp/r1/a" "$tap_tmp/r2/a"
+cp -r "$D/base" "$tap_tmp/vmc/stock/set" && cp -r "$D/plus20" "$tap_tmp/vmc/patched/set" &&
+	cp -r "$D/base" "$tap_tmp/r1/a/set" && cp -r "$D/plus20" "$tap_tmp/r2/a/set" &&
+	chmod -R u+w "$tap_tmp/vmc" "$tap_tmp/r1" "$tap_tmp/r2"
+run sh "$C" --csv "$tap_tmp/vmc/stock/set" "$tap_tmp/vmc/patched/set/" "$tap_tmp/r1/a/set" "$tap_tmp/r2/a/set"
+printf '%s\n' "$out" > "$tap_tmp/l.csv"
+labels=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "label") c = i; next } { print $c }' "$tap_tmp/l.csv" |
+	sort -u | tr '\n' ' ')
+[ $rc -eq 0 ] && [ "$labels" = "patched/set r1/a/set r2/a/set stock/set " ] &&
+	num_cmp "$(field patched/set procs=4 pt_meminfo_bytes median_change_pct < "$tap_tmp/l.csv")" '==' 20
+ok $? "sets named alike are labelled by the shortest tail of their paths that differs ($labels)"
+run sh "$C" --csv "$D/base" "$D/base"
+labels=$(printf '%s\n' "$out" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "label") c = i; next } { print $c }' |
+	sort -u | tr '\n' ' ')
+[ $rc -eq 0 ] && [ "$labels" = "$D/base $D/base#2 " ]
+ok $? "the same set twice: the second is numbered ($labels)"
 
 run sh "$C" --run nosuch "$D/base" "$D/plus20"
 [ $rc -eq 1 ] && printf '%s\n' "$err" | grep -q 'nothing to compare'
