@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "config.h"
+#include "bench/gitrev.h"
 
 #include "meta.h"
 #include "json.h"

@@ -5,6 +5,7 @@
  * knows nothing about any one benchmark.
  */
 #include "config.h"
+#include "bench/gitrev.h"
 
 #include "bench.h"
 #include "units.h"
