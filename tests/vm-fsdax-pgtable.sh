@@ -16,7 +16,9 @@ vm_need_kernel
 size_gib=1
 procs="1,2,4"
 reps=3
-vm_run fsdax-pgtable --timeout "${PTSHARE_VM_TIMEOUT:-3600}" --run "
+# NUMA balancing off (harness/vm --sysctl): no hinting faults in the fault
+# counts shown on a mismatch; guest-info.txt must record the value set
+vm_run fsdax-pgtable --timeout "${PTSHARE_VM_TIMEOUT:-3600}" --sysctl kernel.numa_balancing=0 --run "
 knob=/proc/sys/vm/fsdax_pmd_share
 [ -f \$knob ] && echo 0 > \$knob
 for ps in 2M 4K; do
@@ -31,7 +33,10 @@ rm -f /mnt/dax/probe.dat
 "
 dir="$vm_results/fsdax-pgtable"
 nprocs=$(echo "$procs" | tr ',' ' ' | wc -w)
-plan $((2 + 2 * (1 + nprocs)))
+plan $((3 + 2 * (1 + nprocs)))
+
+grep -qx 'numa_balancing: 0' "$dir/guest-info.txt" 2>/dev/null
+ok $? "harness/vm --sysctl kernel.numa_balancing=0 is in force when guest-info.txt is written"
 
 for ps in 2M 4K; do
 	json="$dir/pgtable-$ps.json"
